@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Keel's developer entry point. Needs only Python 3.11+ and git.
+
+    python3 dev.py new PATH [COPIER ARGS...]   generate a project with the default answers
+    python3 dev.py test [PYTEST ARGS...]       run the template's whole test suite
+    python3 dev.py docs-reference              regenerate docs/reference/questions.md
+
+It installs uv into .tools/ if uv is not on PATH, then runs everything through `uv run --locked`,
+so the tool versions are the ones pinned in uv.lock.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+TOOLS = ROOT / ".tools"
+UV_VERSION = "0.13.9"
+
+
+def uv() -> str:
+    found = shutil.which("uv")
+    if found:
+        return found
+    bin_dir = TOOLS / ("Scripts" if os.name == "nt" else "bin")
+    local = bin_dir / "uv"
+    if not local.exists():
+        print(f"uv not found on PATH: installing uv {UV_VERSION} into {TOOLS}", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
+        subprocess.run(
+            [str(bin_dir / "python"), "-m", "pip", "install", "-q", f"uv=={UV_VERSION}"],
+            check=True,
+        )
+    return str(local)
+
+
+def run(*args: str, cwd: Path = ROOT) -> int:
+    return subprocess.run([uv(), "run", "--locked", *args], cwd=cwd, check=False).returncode
+
+
+def new(argv: list[str]) -> int:
+    if not argv or argv[0].startswith("-"):
+        print("usage: python3 dev.py new PATH [COPIER ARGS...]", file=sys.stderr)
+        return 2
+    destination = Path(argv[0]).resolve()
+    copier_args = (
+        ["--defaults", *argv[1:]]
+        if "--data-file" in argv
+        else [
+            "--defaults",
+            "--data-file",
+            str(ROOT / "tests" / "answers" / "canonical.yml"),
+            *argv[1:],
+        ]
+    )
+    code = run("copier", "copy", *copier_args, "--vcs-ref", "HEAD", str(ROOT), str(destination))
+    if code != 0:
+        return code
+    # The lock file is part of the first commit, so CI can install with --locked from day one.
+    return subprocess.run([uv(), "lock", "--quiet"], cwd=destination, check=False).returncode
+
+
+def test(argv: list[str]) -> int:
+    return run("pytest", *argv)
+
+
+def docs_reference(_: list[str]) -> int:
+    return run("python", "-m", "tests.questions_reference", "--write")
+
+
+COMMANDS = {"new": new, "test": test, "docs-reference": docs_reference}
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

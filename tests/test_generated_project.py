@@ -1,0 +1,72 @@
+"""Deep checks: representative projects, committed as generated, pass their own `make check`.
+
+This is the promise Keel makes: green from the first commit. Each case renders a project, locks
+its dependencies, makes the first commit and runs the project's own single check command.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .support import answers_with, render
+
+DEEP_CASES = [
+    pytest.param({}, id="defaults"),
+    pytest.param(
+        {
+            "data_sensitivity": "public",
+            "integrations": ["postgres", "redis", "rabbitmq", "pgvector", "s3"],
+            "llm_providers": [
+                "openai",
+                "anthropic",
+                "azure_openai",
+                "aws_bedrock",
+                "openai_compatible",
+            ],
+        },
+        id="everything-on",
+    ),
+    pytest.param(
+        {
+            "data_sensitivity": "restricted",
+            "python_version": "3.13",
+            "integrations": ["postgres", "redis", "rabbitmq", "pgvector", "s3"],
+            "llm_providers": ["openai_compatible"],
+        },
+        id="restricted",
+    ),
+]
+
+
+def sh(*command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+
+
+def first_commit(project: Path) -> None:
+    for command in (
+        ("uv", "lock", "--quiet"),
+        ("git", "init", "--quiet", "--initial-branch=main"),
+        ("git", "add", "--all"),
+        ("git", "-c", "user.name=Keel Test", "-c", "user.email=test@keel.invalid",
+         "commit", "--quiet", "--message=Initial commit"),
+    ):  # fmt: skip
+        result = sh(*command, cwd=project)
+        assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("delta", DEEP_CASES)
+def test_first_commit_is_green_on_its_own_check(
+    template: Path, tmp_path: Path, delta: dict[str, object]
+) -> None:
+    project = render(template, tmp_path / "project", answers_with(**delta))
+    first_commit(project)
+    result = sh("make", "check", cwd=project)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
+    status = sh("git", "status", "--porcelain", cwd=project).stdout
+    assert status == "", f"make check changed tracked files:\n{status}"
