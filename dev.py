@@ -3,6 +3,7 @@
 
     python3 dev.py new PATH [COPIER ARGS...]   generate a project with the default answers
     python3 dev.py test [PYTEST ARGS...]       run the template's whole test suite
+    python3 dev.py bench [--write]             print benchmark figures (and record them in docs)
     python3 dev.py docs-reference              regenerate docs/reference/questions.md
 
 It installs uv into .tools/ if uv is not on PATH, then runs everything through `uv run --locked`,
@@ -69,11 +70,15 @@ def test(argv: list[str]) -> int:
     return run("pytest", *argv)
 
 
+def bench(argv: list[str]) -> int:
+    return run("python", "-m", "bench.run", *argv)
+
+
 def docs_reference(_: list[str]) -> int:
     return run("python", "-m", "tests.questions_reference", "--write")
 
 
-COMMANDS = {"new": new, "test": test, "docs-reference": docs_reference}
+COMMANDS = {"new": new, "test": test, "bench": bench, "docs-reference": docs_reference}
 
 
 def main() -> int:

@@ -75,7 +75,7 @@ def test_computed_values_are_never_asked() -> None:
 
 
 def test_reserved_names_cover_this_interpreter() -> None:
-    reserved = set(questions()["python_reserved_names"]["default"])
+    reserved = set(yaml.safe_load(questions()["python_reserved_names"]["default"]))
     current = {n for n in sys.stdlib_module_names if n == n.lower()}
     assert current <= reserved, sorted(current - reserved)
 

@@ -1,0 +1,238 @@
+"""Keel's benchmarks: prints one table of figures measured on this machine, in one run.
+
+    python3 dev.py bench [--write]
+
+--write also records the table in docs/reference/benchmarks.md.
+
+Measures generation time against a floor, time to green, readiness latency, middleware overhead
+and cold start. Figures, not assertions: machines here are shared and noisy, so nothing fails on a
+number; the table says where a goal is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import copier
+
+from tests.support import REPO_ROOT, answers_with, export_template
+
+RESULTS_PAGE = REPO_ROOT / "docs" / "reference" / "benchmarks.md"
+PROBE = Path(__file__).with_name("probe_app.py")
+EVERYTHING = {
+    "data_sensitivity": "public",
+    "integrations": ["postgres", "redis", "rabbitmq", "pgvector", "s3"],
+    "llm_providers": ["openai", "anthropic", "azure_openai", "aws_bedrock", "openai_compatible"],
+}
+
+
+@dataclass
+class Row:
+    measure: str
+    value: str
+    goal: str = ""
+    verdict: str = ""
+
+
+def _median_seconds(action: Callable[[], object], repeat: int) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
+
+
+def _sh(*command: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=env or _clean_env(), check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{command} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def generation(template: Path, work: Path) -> list[Row]:
+    floor_template = work / "floor"
+    floor_template.mkdir()
+    (floor_template / "copier.yml").write_text("name:\n  type: str\n  default: x\n")
+    (floor_template / "README.md.jinja").write_text("{{ name }}\n")
+    counter = iter(range(10_000))
+
+    def copy(source: Path, data: dict[str, Any]) -> None:
+        destination = work / f"gen-{next(counter)}"
+        copier.run_copy(str(source), str(destination), data=data, defaults=True, quiet=True)
+        shutil.rmtree(destination)
+
+    floor = _median_seconds(lambda: copy(floor_template, {}), 5)
+    rows = [Row("Generation floor (one-file template)", f"{floor:.2f} s")]
+    for label, delta in (("defaults", {}), ("everything-on", EVERYTHING)):
+        answers = answers_with(**delta)
+        seconds = _median_seconds(lambda a=answers: copy(template, a), 5)  # type: ignore[misc]
+        ratio = seconds / floor
+        rows.append(
+            Row(
+                f"Generation, {label}",
+                f"{seconds:.2f} s ({ratio:.2f}x floor)",
+                "<= 1.5x floor",
+                "met" if ratio <= 1.5 else "missed",
+            )
+        )
+    return rows
+
+
+def time_to_green(template: Path, work: Path) -> tuple[list[Row], Path]:
+    project = work / "green"
+    started = time.perf_counter()
+    copier.run_copy(str(template), str(project), data=answers_with(), defaults=True, quiet=True)
+    copied = time.perf_counter()
+    _sh("uv", "lock", "--quiet", cwd=project)
+    _sh("uv", "sync", "--locked", "--quiet", cwd=project)
+    installed = time.perf_counter()
+    _sh("make", "check", cwd=project)
+    checked = time.perf_counter()
+    total = checked - started
+    detail = (
+        f"{total:.1f} s (copy {copied - started:.1f}, lock+install {installed - copied:.1f}, "
+        f"check {checked - installed:.1f})"
+    )
+    row = Row("Time to green, defaults", detail, "< 45 s", "met" if total < 45 else "missed")
+    return [row], project
+
+
+def _probe(project: Path, package: str, mode: str, env: dict[str, str]) -> dict[str, Any]:
+    output = _sh("uv", "run", "--locked", "python", str(PROBE), package, mode, cwd=project, env=env)
+    result = json.loads(output.strip().splitlines()[-1])
+    assert isinstance(result, dict)
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _time_to_ready(project: Path, package: str, env: dict[str, str]) -> float:
+    port = _free_port()
+    env = {**env, f"{package.upper()}_SERVICE__PORT": str(port)}
+    python = project / ".venv" / "bin" / "python"
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(python), "-m", package, "serve"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while time.perf_counter() - started < 30:
+            try:
+                url = f"http://127.0.0.1:{port}/health/ready"
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.01)
+        raise RuntimeError("service did not become ready within 30 s")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def runtime(project: Path) -> list[Row]:
+    package = answers_with()["package_name"]
+    env = {**_clean_env(), f"{package.upper()}_ENVIRONMENT": "development"}
+    ready = _probe(project, package, "readiness", env)
+    overhead = _probe(project, package, "overhead", env)
+    cold = _probe(project, package, "coldstart", env)
+    to_ready = _time_to_ready(project, package, env)
+    hung_budget = ready["timeout_ms"] + 50
+    return [
+        Row(
+            f"Readiness, healthy ({len(ready['checks'])} checks: {', '.join(ready['checks'])})",
+            f"p50 {ready['p50_ms']:.2f} ms, p99 {ready['p99_ms']:.2f} ms",
+        ),
+        Row(
+            "Readiness, one check hung",
+            f"{ready['hung_ms_max']:.0f} ms worst of 5 (one after another: "
+            f"{ready['sequential_worst_ms']:.0f} ms)",
+            f"<= timeout + 50 ms = {hung_budget:.0f} ms",
+            "met" if ready["hung_ms_max"] <= hung_budget else "missed",
+        ),
+        Row(
+            "Middleware overhead (logging, metrics, tracing)",
+            f"{overhead['full_rps']:.0f} vs {overhead['bare_rps']:.0f} req/s bare "
+            f"({overhead['ratio']:.0%})",
+            ">= 80% of bare",
+            "met" if overhead["ratio"] >= 0.8 else "missed",
+        ),
+        Row("Cold start, import of the app module", f"{cold['import_s'] * 1000:.0f} ms"),
+        Row("Cold start, resident memory after start-up", f"{cold['rss_mib']:.0f} MiB"),
+        Row("Cold start, process start to readiness passing", f"{to_ready:.2f} s"),
+    ]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()} (runner), copier {copier.__version__}"
+    )
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| Measure | Result | Goal | Verdict |", "|---|---|---|---|"]
+    lines += [f"| {r.measure} | {r.value} | {r.goal} | {r.verdict} |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="keel-bench-") as directory:
+        work = Path(directory)
+        template = export_template(work / "template")
+        rows = generation(template, work)
+        green_rows, project = time_to_green(template, work)
+        rows += green_rows
+        rows += runtime(project)
+    text = table(rows)
+    print(f"Machine: {machine()}\n")
+    print(text)
+    if "--write" in sys.argv:
+        RESULTS_PAGE.write_text(
+            "# Benchmarks\n\n"
+            "Measured by `python3 dev.py bench --write` in one run. Goals and how each is\n"
+            "measured are described in `bench/run.py`. Figures from a shared 2-core machine\n"
+            "vary by 10-20% between runs.\n\n"
+            f"Machine: {machine()}\n\n"
+            f"Measured: {time.strftime('%Y-%m-%d', time.gmtime())}\n\n{text}\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
