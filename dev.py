@@ -41,7 +41,13 @@ def uv() -> str:
 
 
 def run(*args: str, cwd: Path = ROOT) -> int:
-    return subprocess.run([uv(), "run", "--locked", *args], cwd=cwd, check=False).returncode
+    executable = uv()
+    # Generated projects' own checks call `uv` by name, so the uv found or installed here must be
+    # on PATH for everything started below, not only for this script.
+    path = os.pathsep.join([str(Path(executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "PATH": path}
+    command = [executable, "run", "--locked", *args]
+    return subprocess.run(command, cwd=cwd, env=env, check=False).returncode
 
 
 def new(argv: list[str]) -> int:
