@@ -4,7 +4,7 @@
     python3 dev.py new PATH [COPIER ARGS...]   generate a project with the default answers
     python3 dev.py test [PYTEST ARGS...]       run the template's whole test suite
     python3 dev.py bench [--write]             print benchmark figures (and record them in docs)
-    python3 dev.py docs-reference              regenerate docs/reference/questions.md
+    python3 dev.py docs-reference              regenerate the generated reference pages
 
 It installs uv into .tools/ if uv is not on PATH, then runs everything through `uv run --locked`,
 so the tool versions are the ones pinned in uv.lock.
@@ -81,7 +81,8 @@ def bench(argv: list[str]) -> int:
 
 
 def docs_reference(_: list[str]) -> int:
-    return run("python", "-m", "tests.questions_reference", "--write")
+    pages = ("tests.questions_reference", "tests.file_ownership")
+    return max(run("python", "-m", page, "--write") for page in pages)
 
 
 COMMANDS = {"new": new, "test": test, "bench": bench, "docs-reference": docs_reference}

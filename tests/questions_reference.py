@@ -6,10 +6,9 @@ python -m tests.questions_reference           print it
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from .support import REPO_ROOT
+from .support import REPO_ROOT, write_or_print_page
 from .test_questionnaire import questions
 
 PAGE = REPO_ROOT / "docs" / "reference" / "questions.md"
@@ -60,15 +59,5 @@ def render_page() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def main() -> int:
-    page = render_page()
-    if "--write" in sys.argv:
-        PAGE.parent.mkdir(parents=True, exist_ok=True)
-        PAGE.write_text(page)
-    else:
-        sys.stdout.write(page)
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(write_or_print_page(PAGE, render_page))

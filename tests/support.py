@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,3 +163,14 @@ def matrix() -> list[Combination]:
                 seen.add(combination)
                 combinations.append(combination)
     return combinations
+
+
+def write_or_print_page(page: Path, render_page: Callable[[], str]) -> int:
+    """Entry point of a generated reference page: `--write` rewrites it, otherwise print it."""
+    text = render_page()
+    if "--write" in sys.argv:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from .features import conditional_paths
+from .file_ownership import ownership_problems
 from .support import Combination, matrix, render, rendered_files
 
 COMBINATIONS = matrix()
@@ -60,6 +61,12 @@ def test_conditional_files_exist_exactly_when_their_answer_says(
     wanted = {p for p, on in rules.items() if on}
     assert present - wanted == set(), "files present that the answers did not ask for"
     assert wanted - present == set(), "files missing that the answers ask for"
+
+
+def test_every_file_has_one_declared_owner(project: tuple[Combination, Path]) -> None:
+    _, path = project
+    problems = ownership_problems(rendered_files(path))
+    assert problems == [], "\n".join(problems)
 
 
 def test_codeowners_and_catalog_name_the_same_owner(project: tuple[Combination, Path]) -> None:
