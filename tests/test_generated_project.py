@@ -12,34 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .support import answers_with, render
+from .support import REPRESENTATIVE_CASES, answers_with, render
 
-DEEP_CASES = [
-    pytest.param({}, id="defaults"),
-    pytest.param(
-        {
-            "data_sensitivity": "public",
-            "integrations": ["postgres", "redis", "rabbitmq", "pgvector", "s3"],
-            "llm_providers": [
-                "openai",
-                "anthropic",
-                "azure_openai",
-                "aws_bedrock",
-                "openai_compatible",
-            ],
-        },
-        id="everything-on",
-    ),
-    pytest.param(
-        {
-            "data_sensitivity": "restricted",
-            "python_version": "3.13",
-            "integrations": ["postgres", "redis", "rabbitmq", "pgvector", "s3"],
-            "llm_providers": ["openai_compatible"],
-        },
-        id="restricted",
-    ),
-]
+DEEP_CASES = [pytest.param(delta, id=name) for name, delta in REPRESENTATIVE_CASES.items()]
 
 
 def sh(*command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -68,5 +43,8 @@ def test_first_commit_is_green_on_its_own_check(
     first_commit(project)
     result = sh("make", "check", cwd=project)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
+    # The secret scan pre-commit and CI run, over the first commit (uv.lock included).
+    scan = sh("make", "secrets", cwd=project)
+    assert scan.returncode == 0, scan.stdout[-4000:] + scan.stderr[-4000:]
     status = sh("git", "status", "--porcelain", cwd=project).stdout
     assert status == "", f"make check changed tracked files:\n{status}"

@@ -27,6 +27,7 @@ ASKED = [
     "data_steward",
     "integrations",
     "llm_providers",
+    "container_registry",
 ]
 
 
@@ -218,6 +219,20 @@ BAD_ANSWERS = [
         "integrations",
         "Integration 'pgvector' runs on PostgreSQL: choose 'postgres' as well.",
         id="pgvector-without-postgres",
+    ),
+    pytest.param(
+        {"container_registry": "https://ghcr.io/acme"},
+        "container_registry",
+        "container_registry 'https://ghcr.io/acme' is not a registry reference: write "
+        "host[:port]/namespace in lowercase, without https:// or an image name.",
+        id="registry-with-scheme",
+    ),
+    pytest.param(
+        {"container_registry": "ghcr.io/Acme"},
+        "container_registry",
+        "container_registry 'ghcr.io/Acme' is not a registry reference: write "
+        "host[:port]/namespace in lowercase, without https:// or an image name.",
+        id="registry-uppercase",
     ),
 ]
 
