@@ -25,8 +25,25 @@ def _provider(name: str) -> Callable[[Answers], bool]:
     return lambda a: name in a["llm_providers"]
 
 
+def _any_provider(*names: str) -> Callable[[Answers], bool]:
+    return lambda a: any(name in a["llm_providers"] for name in names)
+
+
+def _llm_rules(package: str) -> dict[str, Callable[[Answers], bool]]:
+    return {
+        f"{package}/llm/openai_sdk.py": _any_provider(
+            "openai", "azure_openai", "openai_compatible"
+        ),
+        f"{package}/llm/anthropic_sdk.py": _provider("anthropic"),
+        f"{package}/llm/bedrock.py": _provider("aws_bedrock"),
+        "tests/provider_server.py": lambda a: bool(a["llm_providers"]),
+        "tests/test_llm_providers.py": lambda a: bool(a["llm_providers"]),
+    }
+
+
 def conditional_paths(answers: Answers) -> dict[str, bool]:
     package = f"src/{answers['package_name']}"
     rules: dict[str, Callable[[Answers], bool]] = {}
+    rules.update(_llm_rules(package))
     del package
     return {path: rule(answers) for path, rule in rules.items()}

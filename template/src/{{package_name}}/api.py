@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+import math
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from .dependencies import LLMDep, SettingsDep
 from .llm.base import ChatMessage
+from .llm.errors import BudgetExceededError, LLMError, LLMTimeoutError
+from .llm.prompts import packaged_prompts
 
 router = APIRouter(prefix="/v1", tags=["ai"])
+
+# Pinned: a new wording is a new file, adopted here by a reviewed change. Read at import, so a
+# missing prompt file stops the service from starting rather than failing its first request.
+SYSTEM_PROMPT = packaged_prompts().get("assistant", version=1)
 
 
 class CompletionRequest(BaseModel):
@@ -21,6 +30,7 @@ class CompletionResponse(BaseModel):
     model: str
     input_tokens: int
     output_tokens: int
+    prompt: str = Field(description="The versioned prompt used, as <id>.v<version>.")
 
 
 @router.post("/completions")
@@ -32,10 +42,37 @@ async def create_completion(
             422,
             f"prompt is longer than {settings.llm.max_prompt_chars} characters",
         )
-    result = await llm.chat([ChatMessage("user", body.prompt)], max_tokens=body.max_tokens)
+    messages = [ChatMessage("system", SYSTEM_PROMPT.text), ChatMessage("user", body.prompt)]
+    result = await llm.chat(messages, max_tokens=body.max_tokens, prompt=SYSTEM_PROMPT)
     return CompletionResponse(
         text=result.text,
         model=result.model,
         input_tokens=result.usage.input_tokens,
         output_tokens=result.usage.output_tokens,
+        prompt=SYSTEM_PROMPT.ref,
+    )
+
+
+def llm_error_status(error: LLMError) -> int:
+    """What a caller of this service sees when the model call fails."""
+    if isinstance(error, BudgetExceededError):
+        return 429
+    if isinstance(error, LLMTimeoutError):
+        return 504
+    if error.retryable or error.kind == "circuit_open":
+        return 503
+    return 502
+
+
+async def llm_error_response(_: Request, error: Exception) -> JSONResponse:
+    """Registered in app.py for LLMError: a typed status, the error kind, never provider text."""
+    if not isinstance(error, LLMError):
+        raise TypeError(f"registered for LLMError, called with {type(error).__name__}")
+    headers = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(max(math.ceil(error.retry_after), 1))
+    return JSONResponse(
+        {"detail": str(error), "error_type": error.kind},
+        status_code=llm_error_status(error),
+        headers=headers,
     )

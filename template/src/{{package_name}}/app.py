@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from . import __version__, api, routes
 from .health import MEDIA_TYPE, HealthRegistry, HealthReport, Lifecycle
+from .llm.errors import LLMError
 from .middleware import RequestTelemetryMiddleware
 from .observability.logs import configure_logging
 from .observability.metrics import HttpMetrics
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resources = await open_resources(settings, registry)
+        resources = await open_resources(settings, registry, metrics.registry)
         app.state.resources = resources
         lifecycle.startup_complete = True
         log.info("service started", environment=settings.environment.value, version=__version__)
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(api.router)
+    app.add_exception_handler(LLMError, api.llm_error_response)
     app.include_router(routes.router)
     app.add_middleware(RequestTelemetryMiddleware, metrics=metrics)
     tracer_provider = configure_tracing(app, settings.service.name)

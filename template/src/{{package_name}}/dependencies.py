@@ -6,7 +6,7 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from .llm.base import LLMProvider
+from .llm.client import LLMClient
 from .resources import Resources
 from .settings import Settings
 
@@ -19,9 +19,9 @@ def get_resources(request: Request) -> Resources:
     return cast(Resources, request.app.state.resources)
 
 
-def get_llm(resources: Annotated[Resources, Depends(get_resources)]) -> LLMProvider:
+def get_llm(resources: Annotated[Resources, Depends(get_resources)]) -> LLMClient:
     return resources.llm
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-LLMDep = Annotated[LLMProvider, Depends(get_llm)]
+LLMDep = Annotated[LLMClient, Depends(get_llm)]

@@ -9,32 +9,34 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
-from .health import HealthCheck, HealthRegistry
-from .llm.base import LLMProvider
-from .llm.factory import build_provider
+from prometheus_client import CollectorRegistry
+
+from .health import HealthRegistry
+from .llm.client import LLMClient
+from .llm.factory import build_client, readiness_check
+from .llm.telemetry import GenAITelemetry
 from .settings import Settings
 
 
 @dataclass
 class Resources:
-    llm: LLMProvider
+    llm: LLMClient
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def close(self) -> None:
         await self._stack.aclose()
 
 
-async def open_resources(settings: Settings, registry: HealthRegistry) -> Resources:
+async def open_resources(
+    settings: Settings, registry: HealthRegistry, metrics: CollectorRegistry | None = None
+) -> Resources:
     timeout = settings.health.check_timeout_seconds
     stack = AsyncExitStack()
-    llm = build_provider(settings)
-    stack.push_async_callback(llm.close)
-    registry.add(
-        HealthCheck(
-            component=f"llm.{llm.name}",
-            probe=llm.check,
-            timeout_seconds=timeout,
-            component_type="component",
-        )
+    # The app passes its own registry so /metrics shows LLM calls; one-off checks need none.
+    telemetry = GenAITelemetry(
+        metrics or CollectorRegistry(), capture_content=settings.llm.capture_content
     )
+    llm = build_client(settings.llm, telemetry)
+    stack.push_async_callback(llm.close)
+    registry.add(readiness_check(llm, timeout))
     return Resources(llm=llm, _stack=stack)

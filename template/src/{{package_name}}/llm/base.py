@@ -19,7 +19,11 @@ class ChatMessage:
 @dataclass(frozen=True)
 class TokenUsage:
     input_tokens: int
-    output_tokens: int
+    output_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.input_tokens + self.output_tokens
 
 
 @dataclass(frozen=True)
@@ -29,15 +33,35 @@ class ChatResult:
     usage: TokenUsage
 
 
-class LLMProvider(Protocol):
-    """What the service needs from a model provider. Adapters wrap the provider's official SDK."""
+@dataclass(frozen=True)
+class EmbeddingResult:
+    vectors: list[list[float]]
+    model: str
+    usage: TokenUsage
 
+
+class LLMProvider(Protocol):
+    """What the service needs from a model provider. Adapters wrap the provider's official SDK.
+
+    Adapters make exactly one attempt per call with their SDK's own retries switched off, and
+    raise only the errors in `errors.py`; `LLMClient` adds the timeout, retries, circuit breaker,
+    token budget and telemetry around them.
+    """
+
+    # The name in settings, readiness and logs, e.g. "aws_bedrock".
     name: str
+    # The `gen_ai.provider.name` value from the OpenTelemetry conventions, e.g. "aws.bedrock".
+    telemetry_name: str
+    chat_model: str
+    # None where the provider has no embeddings API.
+    embedding_model: str | None
 
     async def chat(self, messages: list[ChatMessage], *, max_tokens: int) -> ChatResult: ...
 
-    async def check(self) -> CheckResult:
-        """A cheap reachability or credentials check for readiness."""
+    async def embed(self, texts: list[str]) -> EmbeddingResult: ...
+
+    async def check(self) -> CheckResult | None:
+        """A cheap reachability or credentials check for readiness; None means pass."""
         ...
 
     async def close(self) -> None: ...

@@ -7,12 +7,14 @@ and readiness reports it as a warning so nobody mistakes it for a real model.
 from __future__ import annotations
 
 from ..health import CheckResult, Status
-from .base import ChatMessage, ChatResult, TokenUsage
+from .base import ChatMessage, ChatResult, EmbeddingResult, TokenUsage
 
 
 class EchoProvider:
     name = "echo"
-    model = "echo-development-only"
+    telemetry_name = "echo"
+    chat_model = "echo-development-only"
+    embedding_model: str | None = "echo-development-only"
 
     async def chat(self, messages: list[ChatMessage], *, max_tokens: int) -> ChatResult:
         prompt = next((m.content for m in reversed(messages) if m.role == "user"), "")
@@ -22,7 +24,13 @@ class EchoProvider:
             input_tokens=sum(len(m.content.split()) for m in messages),
             output_tokens=len(reply.split()),
         )
-        return ChatResult(text=f"echo: {reply}", model=self.model, usage=usage)
+        return ChatResult(text=f"echo: {reply}", model=self.chat_model, usage=usage)
+
+    async def embed(self, texts: list[str]) -> EmbeddingResult:
+        # A deterministic toy vector: word count and length, enough to exercise callers.
+        vectors = [[float(len(text.split())), float(len(text))] for text in texts]
+        usage = TokenUsage(input_tokens=sum(len(text.split()) for text in texts))
+        return EmbeddingResult(vectors=vectors, model=self.chat_model, usage=usage)
 
     async def check(self) -> CheckResult:
         return CheckResult(
