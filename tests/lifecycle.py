@@ -24,9 +24,16 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
 
 
-def sh(*command: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+def sh(
+    *command: str, cwd: Path, check: bool = True, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, env=clean_env(), check=False
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**clean_env(), **(env or {})},
+        check=False,
     )
     if check and result.returncode != 0:
         raise AssertionError(
@@ -73,8 +80,10 @@ def build_template_repo(
     return destination
 
 
-def copier(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return sh(sys.executable, "-m", "copier", *args, cwd=cwd, check=check)
+def copier(
+    *args: str, cwd: Path, check: bool = True, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return sh(sys.executable, "-m", "copier", *args, cwd=cwd, check=check, env=env)
 
 
 def copy_project(repo: Path, destination: Path, ref: str, answers: Mapping[str, Any]) -> Path:
@@ -120,3 +129,40 @@ def conflict_leftovers(project: Path) -> list[str]:
         if any(line.startswith(CONFLICT_MARKER_PREFIXES) for line in text.splitlines()):
             found.append(relative)
     return sorted(found)
+
+
+OLD_KEEP_CURRENT = """## Keep it current
+
+This project was generated from the Keel template. `copier update` pulls in new standards;
+see the template's update guide before running it.
+
+"""
+README_CLOSING_LINE = "<!-- Keel manages the sections above this line;"
+
+
+def previous_release(repo: Path) -> None:
+    """v0.1.0: this template without what the current release adds to keep projects current."""
+    (repo / "template" / ".github" / "workflows" / "template-update.yml.jinja").unlink()
+    readme = repo / "template" / "README.md.jinja"
+    text = readme.read_text()
+    start = text.index("## Keep it current\n")
+    end = text.index(README_CLOSING_LINE)
+    readme.write_text(text[:start] + OLD_KEEP_CURRENT + text[end:])
+    makefile = repo / "template" / "Makefile.jinja"
+    text = makefile.read_text()
+    start = text.index("# `copier update` exits 0 even when it leaves conflicts")
+    end = text.index(".PHONY: check\n")
+    makefile.write_text(text[:start] + text[end:])
+    replace_once(makefile, "check: conflicts lint typecheck test", "check: lint typecheck test")
+    hooks = repo / "template" / ".pre-commit-config.yaml"
+    text = hooks.read_text()
+    start = text.index("      - id: conflict-markers\n")
+    end = text.index("      - id: ruff-check\n")
+    hooks.write_text(text[:start] + text[end:])
+
+
+def keel_releases(template: Path, root: Path) -> Path:
+    """Keel as two releases: v0.1.0 (`previous_release`) and v0.2.0 (this working tree)."""
+    return build_template_repo(
+        root / "keel", template, [("v0.1.0", previous_release), ("v0.2.0", None)]
+    )
