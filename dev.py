@@ -81,7 +81,7 @@ def bench(argv: list[str]) -> int:
 
 
 def docs_reference(_: list[str]) -> int:
-    pages = ("tests.questions_reference", "tests.file_ownership")
+    pages = ("tests.questions_reference", "tests.file_ownership", "tests.conformance_reference")
     return max(run("python", "-m", page, "--write") for page in pages)
 
 

@@ -1,0 +1,1 @@
+"""Keel fleet conformance: repo-review checks for services generated from the Keel template."""
