@@ -106,8 +106,11 @@ TEAM_ANSWERS = {
 
 
 def _team_answers(tmp_path: Path) -> Path:
+    """Everything the organisation does not default, as a team would answer it."""
+    derived = {"project_slug", "package_name"}  # computed from the new project_name
+    answers = {k: v for k, v in answers_with().items() if k not in {*ORG_DEFAULTS, *derived}}
     path = tmp_path / "team.yml"
-    path.write_text(yaml.safe_dump(TEAM_ANSWERS))
+    path.write_text(yaml.safe_dump({**answers, **TEAM_ANSWERS}))
     return path
 
 
@@ -131,7 +134,7 @@ def test_org_defaults_from_copier_settings_reach_the_answers(
 
 def test_org_defaults_from_a_data_file_reach_the_answers(template: Path, tmp_path: Path) -> None:
     org_file = tmp_path / "globex.yml"
-    org_file.write_text(yaml.safe_dump({**ORG_DEFAULTS, **TEAM_ANSWERS}))
+    org_file.write_text(yaml.safe_dump({**answers_with(), **ORG_DEFAULTS}))
     project = tmp_path / "service"
     copier(
         "copy", "--quiet", "--defaults", "--data-file", str(org_file),
