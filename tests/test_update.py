@@ -76,10 +76,11 @@ async def test_claim_status_is_received(client: httpx.AsyncClient) -> None:
 
 
 def _new_dependency(project: Path, _: str) -> None:
+    # Where the extension point says: below fastapi, away from the answer-dependent tail.
     replace_once(
         project / "pyproject.toml",
-        '"opentelemetry-instrumentation-fastapi>=0.49b0",\n',
-        '"opentelemetry-instrumentation-fastapi>=0.49b0",\n    "humanize>=4.9",\n',
+        '"fastapi>=0.115,<1",\n',
+        '"fastapi>=0.115,<1",\n    "humanize>=4.9",\n',
     )
 
 
