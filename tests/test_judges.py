@@ -111,3 +111,47 @@ def test_planted_tokens_fail_the_project_s_own_secret_scan(
     assert result.returncode != 0, "the scan passed with credentials in the tree"
     missed = [name for name in PLANTED if f"src/planted/{name}" not in result.stdout]
     assert missed == [], f"not reported: {missed}\n{result.stdout}"
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_hadolint_finds_nothing(judged_project: Render, case: str) -> None:
+    project = judged_project(case)
+    # The lowest threshold: style-level findings fail too.
+    result = run_judge(
+        judge("hadolint"), "--no-color", "--failure-threshold=style", "Dockerfile", cwd=project
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "", result.stdout
+
+
+@pytest.mark.parametrize("case", case_params())
+@pytest.mark.parametrize("overlay", ["staging", "production"])
+def test_overlays_build_and_match_the_kubernetes_schemas(
+    judged_project: Render, case: str, overlay: str, tmp_path: Path
+) -> None:
+    project = judged_project(case)
+    built = run_judge(judge("kubectl"), "kustomize", f"deploy/overlays/{overlay}", cwd=project)
+    assert built.returncode == 0, built.stderr
+    manifests = tmp_path / f"{overlay}.yaml"
+    manifests.write_text(built.stdout)
+    kinds = {d["kind"] for d in yaml.safe_load_all(built.stdout)}
+    assert {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+            "NetworkPolicy", "ConfigMap", "ServiceAccount"} <= kinds  # fmt: skip
+    # --strict rejects any field the schema of the Kubernetes version does not know.
+    validated = run_judge(
+        judge("kubernetes-validate"), "--strict", "--quiet", str(manifests), cwd=project
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert validated.stdout.strip() == "", validated.stdout
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_promtool_accepts_the_rules_and_their_unit_tests(judged_project: Render, case: str) -> None:
+    folder = judged_project(case) / "deploy" / "monitoring"
+    promtool = judge("promtool")
+    checked = run_judge(promtool, "check", "rules", "--lint=all", "alerts.yml", cwd=folder)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS" in checked.stdout, checked.stdout
+    assert "WARNING" not in checked.stdout, checked.stdout
+    tested = run_judge(promtool, "test", "rules", "alerts.test.yml", cwd=folder)
+    assert tested.returncode == 0, tested.stdout + tested.stderr

@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from types import FrameType
 
 from .health import HealthRegistry, HealthReport, Lifecycle
 from .resources import open_resources
@@ -39,8 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_after_drain(signum: int, frame: FrameType | None) -> None:
+    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal. SIGTERM is how a
+    # container is asked to stop, so a completed drain is a clean exit (0), not a crash (-15).
+    raise SystemExit(EXIT_OK)
+
+
 def _serve(settings: Settings) -> int:
     import uvicorn
+
+    signal.signal(signal.SIGTERM, _exit_after_drain)
 
     from .app import create_app
 
