@@ -2,9 +2,9 @@
 
 Alert rules, the SLO specification and the dashboard are rendered per project; promtool judges
 them in test_judges.py. Here: every alert has a severity and a runbook section that exists, the
-SLO objectives are the ones the burn-rate alerts use, and recording rules used are defined. The
-generated project's own tests/test_monitoring.py checks every metric named here is exported by
-the running service.
+SLO objectives are the ones the burn-rate alerts use, recording rules used are defined, and LLM
+alerts and panels exist exactly when the project calls an LLM provider. The generated project's
+own tests/test_monitoring.py checks every metric named here is exported by the running service.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 import yaml
 
-from .judging import Render, case_params
+from .judging import JUDGED_CASES, Render, case_params
+from .support import answers_with
 
 SERVICE_ALERTS = {
     "AvailabilityBudgetBurnFast", "AvailabilityBudgetBurnSlow", "LatencyBudgetBurnFast",
     "LatencyBudgetBurnSlow", "HighErrorRatio", "HighLatency", "ReadinessFailing",
 }  # fmt: skip
+LLM_ALERTS = {"LLMErrorRatioHigh", "LLMLatencyHigh", "TokenBudgetBurn", "TokenBudgetExhausted"}
 SEVERITIES = {"critical", "warning"}
 RECORDING_RULE = re.compile(r"\b[a-z_][a-z0-9_]*:[a-z0-9_]+:[a-z0-9_]+\b")
 
@@ -40,6 +42,10 @@ def alerts(project: Path) -> dict[str, dict[str, Any]]:
     return {rule["alert"]: rule for rule in rules(project) if "alert" in rule}
 
 
+def uses_llm(case: str) -> bool:
+    return bool(answers_with(**JUDGED_CASES[case])["llm_providers"])
+
+
 def github_anchor(heading: str) -> str:
     """The fragment GitHub gives a Markdown heading."""
     return re.sub(r"[^a-z0-9 _-]", "", heading.strip().lower()).replace(" ", "-")
@@ -47,7 +53,8 @@ def github_anchor(heading: str) -> str:
 
 @pytest.mark.parametrize("case", case_params())
 def test_the_alerts_policy_asks_for_exist(judged_project: Render, case: str) -> None:
-    assert set(alerts(judged_project(case))) == SERVICE_ALERTS
+    wanted = SERVICE_ALERTS | (LLM_ALERTS if uses_llm(case) else set())
+    assert set(alerts(judged_project(case))) == wanted
 
 
 @pytest.mark.parametrize("case", case_params())
@@ -102,3 +109,13 @@ def test_dashboard_panels_each_query_prometheus(judged_project: Render, case: st
     for panel in panels:
         assert panel["datasource"]["uid"] == "${datasource}", panel["title"]
         assert [t["expr"] for t in panel["targets"] if t["expr"].strip()], panel["title"]
+    llm_panels = [p for p in panels if "gen_ai_" in p["targets"][0]["expr"]]
+    assert bool(llm_panels) == uses_llm(case)
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_llm_metrics_are_queried_only_where_a_provider_is_chosen(
+    judged_project: Render, case: str
+) -> None:
+    text = "".join(p.read_text() for p in sorted(monitoring(judged_project(case)).iterdir()))
+    assert ("gen_ai_" in text) == uses_llm(case)
