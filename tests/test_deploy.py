@@ -155,3 +155,21 @@ def test_network_policy_allows_only_dns_and_the_chosen_integrations(
     if "s3" in answers["integrations"] or answers["llm_providers"]:
         wanted.add(443)
     assert ports == wanted
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_compose_runs_the_image_hardened_and_checks_its_health(
+    judged_project: Render, case: str
+) -> None:
+    project = judged_project(case)
+    services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
+    app = services["app"]
+    assert app["build"] == "."
+    assert app["read_only"] is True
+    assert app["cap_drop"] == ["ALL"]
+    assert all(port.startswith("127.0.0.1:") for port in app["ports"]), "loopback only"
+    assert app["healthcheck"]["test"][4:7] == ["health", "--probe", "live"]
+    for name, service in services.items():
+        if name != "app":
+            assert "healthcheck" in service, f"{name}: the app waits on its healthcheck"
+            assert app["depends_on"][name] == {"condition": "service_healthy"}, name

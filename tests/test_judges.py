@@ -39,12 +39,16 @@ def test_zizmor_finds_nothing_even_as_an_auditor(judged_project: Render, case: s
 
 
 @pytest.mark.parametrize("case", case_params())
-def test_workflows_and_dependabot_match_their_schemas(judged_project: Render, case: str) -> None:
+def test_workflows_dependabot_and_compose_match_their_schemas(
+    judged_project: Render, case: str
+) -> None:
     project = judged_project(case)
     checker = judge("check-jsonschema")
     for schema, files in (
         ("vendor.github-workflows", _workflow_files(project)),
+        ("custom.github-workflows-require-timeout", _workflow_files(project)),
         ("vendor.dependabot", [str(project / ".github" / "dependabot.yml")]),
+        ("vendor.compose-spec", [str(project / "compose.yaml")]),
     ):
         result = run_judge(checker, "--builtin-schema", schema, *files, cwd=project)
         assert result.returncode == 0, result.stdout + result.stderr
