@@ -165,6 +165,7 @@ def test_compose_runs_the_image_hardened_and_checks_its_health(
     services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
     app = services["app"]
     assert app["build"] == "."
+    assert app["profiles"] == ["app"], "the dependencies start without the app"
     assert app["read_only"] is True
     assert app["cap_drop"] == ["ALL"]
     assert all(port.startswith("127.0.0.1:") for port in app["ports"]), "loopback only"
