@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .support import policy
+
 Answers = dict[str, Any]
 
 
@@ -41,9 +43,24 @@ def _llm_rules(package: str) -> dict[str, Callable[[Answers], bool]]:
     }
 
 
+def _document(name: str) -> Callable[[Answers], bool]:
+    """Documents the tier's policy requires (policy.yml `documents`)."""
+    return lambda a: name in policy()["tiers"][a["data_sensitivity"]]["documents"]
+
+
 def conditional_paths(answers: Answers) -> dict[str, bool]:
     package = f"src/{answers['package_name']}"
-    rules: dict[str, Callable[[Answers], bool]] = {}
+    rules: dict[str, Callable[[Answers], bool]] = {
+        # Audit trail of AI decisions from confidential up (policy audit_log).
+        f"{package}/audit.py": _tier_at_least("confidential"),
+        "tests/test_audit.py": _tier_at_least("confidential"),
+        "docs/runbook.md": _document("runbook"),
+        "SECURITY.md": _document("security"),
+        "docs/decisions": _document("decisions"),
+        "docs/threat-model.md": _document("threat_model"),
+        "docs/model-card.md": _document("model_card"),
+        "docs/data-handling.md": _document("data_handling"),
+        "docs/risk-register.md": _document("risk_register"),
+    }
     rules.update(_llm_rules(package))
-    del package
     return {path: rule(answers) for path, rule in rules.items()}

@@ -29,6 +29,7 @@ REPRESENTATIVE_CASES: dict[str, dict[str, Any]] = {
         "data_sensitivity": "public",
         "integrations": list(INTEGRATIONS),
         "llm_providers": list(PROVIDERS),
+        "automation_level": "approve",
     },
     "restricted": {
         "data_sensitivity": "restricted",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ TIER_KEYS: dict[str, type | tuple[type, ...]] = {
     "critical_providers": list,
     "authentication": dict,
     "log_redaction": str,
+    "pii_patterns": list,
+    "national_id_formats": dict,
     "prompt_capture": str,
     "audit_log": str,
     "retention_days": dict,
@@ -40,6 +43,7 @@ ALLOWED_ITEMS = {
         "risk_register",
     },
     "automation_levels": {"suggest", "approve", "autonomous"},
+    "pii_patterns": {"email", "phone", "payment_card", "iban", "national_id"},
 }  # fmt: skip
 
 
@@ -70,3 +74,16 @@ def test_tiers_only_tighten_as_sensitivity_rises() -> None:
         assert set(tiers[higher]["llm_providers"]) <= set(tiers[lower]["llm_providers"])
         assert set(tiers[higher]["documents"]) >= set(tiers[lower]["documents"])
         assert set(tiers[higher]["automation_levels"]) <= set(tiers[lower]["automation_levels"])
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_pii_redaction_names_its_patterns_and_valid_national_id_formats(tier: str) -> None:
+    spec: dict[str, Any] = policy()["tiers"][tier]
+    masks_pii = spec["log_redaction"] == "pii"
+    assert bool(spec["pii_patterns"]) == masks_pii, f"{tier}: pii_patterns must match log_redaction"
+    assert bool(spec["national_id_formats"]) == ("national_id" in spec["pii_patterns"])
+    for name, pattern in spec["national_id_formats"].items():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", name), f"{tier}: bad format name {name!r}"
+        re.compile(pattern)  # a broken expression fails here, not in a service's log pipeline
+        # Rendered into Python source as a JSON string: keep characters Jinja escapes out.
+        assert not set(pattern) & set("<>&'"), f"{tier}.{name} uses a character Jinja escapes"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .support import REPO_ROOT, answers_with, render
+from .support import REPO_ROOT, answers_with, policy, render
 
 ASKED = [
     "project_name",
@@ -23,10 +23,14 @@ ASKED = [
     "escalation_contact",
     "support_channel",
     "lifecycle",
+    "system",
+    "support_hours",
+    "dashboard_url",
     "data_sensitivity",
     "data_steward",
     "integrations",
     "llm_providers",
+    "automation_level",
     "container_registry",
 ]
 
@@ -215,6 +219,44 @@ BAD_ANSWERS = [
         id="confidential-refuses-anthropic",
     ),
     pytest.param(
+        {"system": "Claims Platform"},
+        "system",
+        "system 'Claims Platform' is not a Backstage entity name: use at most 63 lowercase "
+        "letters, digits and single '-', '_' or '.' separators.",
+        id="system-with-space",
+    ),
+    pytest.param(
+        {"support_hours": " "},
+        "support_hours",
+        "support_hours must not be empty.",
+        id="blank-support-hours",
+    ),
+    pytest.param(
+        {"dashboard_url": "grafana.acme.example/d/x"},
+        "dashboard_url",
+        "dashboard_url 'grafana.acme.example/d/x' must be an https:// URL or empty.",
+        id="dashboard-without-scheme",
+    ),
+    pytest.param(
+        {"dashboard_url": "http://grafana.acme.example"},
+        "dashboard_url",
+        "dashboard_url 'http://grafana.acme.example' must be an https:// URL or empty.",
+        id="dashboard-plain-http",
+    ),
+    pytest.param(
+        {"data_sensitivity": "confidential", "automation_level": "autonomous"},
+        "automation_level",
+        "Tier 'confidential' may not use automation level 'autonomous' (policy.yml); allowed: "
+        "suggest, approve.",
+        id="confidential-refuses-autonomous",
+    ),
+    pytest.param(
+        {"data_sensitivity": "restricted", "automation_level": "approve"},
+        "automation_level",
+        "Tier 'restricted' may not use automation level 'approve' (policy.yml); allowed: suggest.",
+        id="restricted-refuses-approve",
+    ),
+    pytest.param(
         {"integrations": ["pgvector"]},
         "integrations",
         "Integration 'pgvector' runs on PostgreSQL: choose 'postgres' as well.",
@@ -253,3 +295,19 @@ def test_a_choice_outside_the_list_is_refused(template: Path, tmp_path: Path) ->
     with pytest.raises(ValueError, match="Invalid choice"):
         render(template, destination, answers_with(data_sensitivity="secret"))
     assert not destination.exists()
+
+
+@pytest.mark.parametrize("tier", ["public", "internal", "confidential", "restricted"])
+def test_automation_level_defaults_to_what_the_tier_allows(
+    template: Path, tmp_path: Path, tier: str
+) -> None:
+    answers = answers_with(data_sensitivity=tier)
+    del answers["automation_level"]
+    project = render(template, tmp_path / "project", answers)
+    stored = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert stored["automation_level"] == policy()["tiers"][tier]["automation_levels"][0]
+
+
+def test_an_empty_dashboard_url_is_accepted(template: Path, tmp_path: Path) -> None:
+    project = render(template, tmp_path / "project", answers_with(dashboard_url=""))
+    assert "dashboard" not in (project / "catalog-info.yaml").read_text().lower()

@@ -24,7 +24,8 @@ COMBINATIONS = matrix()
 ASKED_KEYS = {
     "project_name", "project_slug", "package_name", "description", "python_version",
     "owner_team", "team_email", "oncall", "escalation_contact", "support_channel", "lifecycle",
-    "data_sensitivity", "data_steward", "integrations", "llm_providers", "container_registry",
+    "system", "support_hours", "dashboard_url", "data_sensitivity", "data_steward",
+    "integrations", "llm_providers", "automation_level", "container_registry",
 }  # fmt: skip
 SECRET_LIKE = re.compile(r"(?i)(password|secret|token|api[_-]?key|BEGIN [A-Z ]*PRIVATE KEY)")
 

@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from . import __version__, api, routes
+from . import __version__, api, review, routes
+from .auth import Scope
+from .auth.dependencies import Authenticator, get_principal, require_scope
+from .decisions import ledger_for
 from .health import MEDIA_TYPE, HealthRegistry, HealthReport, Lifecycle
 from .llm.errors import LLMError
 from .middleware import RequestTelemetryMiddleware
@@ -38,7 +41,7 @@ def metrics_namespace(service_name: str) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging(settings.service)
+    configure_logging(settings.service, log_file=settings.retention.log_file)
     registry = HealthRegistry(cache_seconds=settings.health.cache_seconds)
     lifecycle = Lifecycle()
     metrics = HttpMetrics.create(metrics_namespace(settings.service.name))
@@ -69,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.health = registry
     app.state.lifecycle = lifecycle
     app.state.metrics = metrics
+    app.state.authenticator = Authenticator(settings.auth)
+    app.state.decisions = ledger_for(settings)
 
     @app.get("/health/live", include_in_schema=False)
     async def live() -> JSONResponse:
@@ -84,13 +89,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return health_response(lifecycle.startup())
         return health_response(await registry.readiness())
 
-    @app.get("/metrics", include_in_schema=False)
-    async def prometheus_metrics(_: Request) -> Response:
+    # Metrics name routes and volumes: only scrapers holding the metrics scope read them.
+    @app.get(
+        "/metrics", include_in_schema=False, dependencies=[Depends(require_scope(Scope.METRICS))]
+    )
+    async def prometheus_metrics() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(api.router)
     app.add_exception_handler(LLMError, api.llm_error_response)
-    app.include_router(routes.router)
+    app.include_router(review.router)
+    # Your routes need an authenticated caller; add require_scope(...) for finer control.
+    app.include_router(routes.router, dependencies=[Depends(get_principal)])
     app.add_middleware(RequestTelemetryMiddleware, metrics=metrics)
     tracer_provider = configure_tracing(app, settings.service.name)
     return app

@@ -1,4 +1,4 @@
-"""Command line: `python -m <package> serve | health | check-config`.
+"""Command line: `python -m <package> serve | health | check-config | auth | ...`.
 
 Exit codes: 0 success, 1 unhealthy, 2 invalid configuration.
 """
@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Sequence
 from types import FrameType
 
+from . import admin
 from .health import HealthRegistry, HealthReport, Lifecycle
 from .resources import open_resources
 from .settings import ConfigurationError, Settings, load_settings
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         "(what a container HEALTHCHECK uses)",
     )
     health.add_argument("--timeout", type=float, default=3.0, help="seconds for --url requests")
+    admin.add_commands(commands)
     return parser
 
 
@@ -96,6 +98,8 @@ def _check_over_http(url: str, probe: str, timeout: float) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if admin.handles(args.command):
+        return admin.run(args)
     if args.command == "health" and args.url:
         return _check_over_http(args.url, args.probe, args.timeout)
     try:

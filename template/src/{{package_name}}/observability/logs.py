@@ -7,8 +7,10 @@ bound by the middleware and, when tracing is on, the trace and span ids of the c
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import sys
 from collections.abc import MutableMapping
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -34,8 +36,12 @@ def use_json(log_format: LogFormat, stream: Any = None) -> bool:
     return log_format is LogFormat.JSON
 
 
-def configure_logging(settings: ServiceSettings) -> None:
-    """Route structlog and standard-library logging through one redacting pipeline."""
+def configure_logging(settings: ServiceSettings, log_file: Path | None = None) -> None:
+    """Route structlog and standard-library logging through one redacting pipeline.
+
+    With `log_file`, the same lines are also appended to that file as JSON (the purge command
+    trims it to the retention period; the handler reopens it after a purge replaced it).
+    """
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -53,7 +59,10 @@ def configure_logging(settings: ServiceSettings) -> None:
             )
         )
     else:
-        renderer = structlog.dev.ConsoleRenderer()
+        # Tracebacks become text before redaction here too; pretty console tracebacks would be
+        # rendered after it, unredacted.
+        shared.append(structlog.processors.format_exc_info)
+        renderer = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     # Redaction runs last, after tracebacks are turned into text, so they are covered too.
     shared.append(redact_event)
 
@@ -70,8 +79,24 @@ def configure_logging(settings: ServiceSettings) -> None:
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )
+    handlers: list[logging.Handler] = [handler]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        to_file = logging.handlers.WatchedFileHandler(log_file, encoding="utf-8")
+        to_file.setFormatter(
+            structlog.stdlib.ProcessorFormatter(
+                foreign_pre_chain=shared,
+                processors=[
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.JSONRenderer(),
+                ],
+            )
+        )
+        handlers.append(to_file)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for replaced in root.handlers:
+        replaced.close()
+    root.handlers[:] = handlers
     root.setLevel(settings.log_level)
     # The middleware writes one access line per request; uvicorn's own would duplicate it.
     logging.getLogger("uvicorn.access").disabled = True
