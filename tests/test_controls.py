@@ -9,6 +9,7 @@ the project's own dependencies (redaction, audit, retention), the checker runs i
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .support import INTEGRATIONS, PROVIDERS, TIERS, answers_with, policy, render
+from .support import INTEGRATIONS, PROVIDERS, TIERS, answers_with, policy, render, rendered_files
 
 PACKAGE = "claims_assistant"
 SOURCE = Path("src") / PACKAGE
@@ -52,6 +53,17 @@ def tier_answers(tier: str) -> dict[str, Any]:
     )
 
 
+COLLECTIONS: dict[str, Callable[..., Any]] = {"frozenset": frozenset, "set": set, "tuple": tuple}
+
+
+def _literal(node: ast.expr) -> Any:
+    """A literal, or a literal wrapped in frozenset(...), set(...) or tuple(...)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        build = COLLECTIONS[node.func.id]
+        return build(*(ast.literal_eval(argument) for argument in node.args))
+    return ast.literal_eval(node)
+
+
 @dataclass(frozen=True)
 class Context:
     tier: str
@@ -70,7 +82,7 @@ class Context:
                 targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
                 if any(isinstance(t, ast.Name) and t.id == name for t in targets):
                     assert node.value is not None
-                    return ast.literal_eval(node.value)
+                    return _literal(node.value)
         raise AssertionError(f"{relative} assigns no {name}")
 
     def policy_constant(self, name: str) -> Any:
@@ -287,12 +299,11 @@ def check_codeql(c: Context) -> None:
 
 
 def check_s3_server_side_encryption(c: Context) -> None:
-    sources = "\n".join(p.read_text() for p in (c.project / SOURCE).rglob("*.py"))
-    found = "ServerSideEncryption" in sources
-    owned_elsewhere(found, "S3 server-side encryption in the S3 integration")
-    settings = c.project / SOURCE / "integrations" / "s3" / "settings.py"
-    text = settings.read_text() if settings.exists() else sources
-    assert ("ServerSideEncryption" in text) or not c.spec["s3_server_side_encryption"]
+    settings = SOURCE / "integrations" / "s3" / "settings.py"
+    owned_elsewhere((c.project / settings).exists(), "the S3 integration's settings")
+    required = c.constant(str(settings), "ENCRYPTION_REQUIRED")
+    assert required is c.spec["s3_server_side_encryption"]
+    assert '"ServerSideEncryption"' in c.text(str(SOURCE / "integrations" / "s3" / "client.py"))
 
 
 def check_documents(c: Context) -> None:
@@ -375,3 +386,75 @@ def test_every_policy_control_is_on_in_its_tier(
     )
     spec = policy()["tiers"][tier]
     checker(Context(tier, spec, project_for(tier), template, tmp_path))
+
+
+# Paths whose changes decide who may call the service, what reaches logs, what is audited and kept,
+# and how it is built and deployed. Globs over the rendered files.
+SECURITY_RELEVANT = (
+    ".github/workflows/*",
+    ".github/CODEOWNERS",
+    "src/*/auth/*",
+    "src/*/observability/redaction.py",
+    "src/*/audit.py",
+    "src/*/policy.py",
+    "src/*/settings.py",
+    "deploy/*",
+)
+
+
+def _codeowners_module(project: Path) -> Any:
+    """The generated project's own CODEOWNERS reader, so both suites read it the same way."""
+    spec = importlib.util.spec_from_file_location(
+        f"codeowners_{id(project)}", project / "tests" / "codeowners.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "tier", [pytest.param(t, marks=pytest.mark.xdist_group(f"controls-{t}")) for t in TIERS]
+)
+def test_codeowners_read_as_github_does_gives_security_paths_to_the_steward(
+    tier: str, project_for: Callable[[str], Path]
+) -> None:
+    project = project_for(tier)
+    answers = tier_answers(tier)
+    reader = _codeowners_module(project)
+    rules = reader.load(project)
+    files = sorted(rendered_files(project))
+    owner, steward = answers["owner_team"], answers.get("data_steward")
+    assert [f for f in files if owner not in reader.owners_of(rules, f)] == []
+    security = [f for f in files if any(Path(f).match(glob) for glob in SECURITY_RELEVANT)]
+    assert len(security) >= 8, security
+    needs_steward = tier in ("confidential", "restricted")
+    for path in security:
+        assert (steward in reader.owners_of(rules, path)) is needs_steward, path
+    assert steward is None or steward not in reader.owners_of(rules, "README.md")
+    # The later, narrower rule wins over the catch-all, as on GitHub.
+    assert reader.owners_of(rules, "a-file-nobody-named.txt") == (owner,)
+
+
+@pytest.mark.parametrize(
+    "tier", [pytest.param(t, marks=pytest.mark.xdist_group(f"controls-{t}")) for t in TIERS]
+)
+def test_catalog_and_ownership_carry_the_owner_answers(
+    tier: str, project_for: Callable[[str], Path]
+) -> None:
+    project = project_for(tier)
+    answers = tier_answers(tier)
+    catalog = yaml.safe_load((project / "catalog-info.yaml").read_text())
+    assert catalog["spec"]["owner"] == "group:" + answers["owner_team"].split("/", 1)[1]
+    assert catalog["spec"]["system"] == answers["system"]
+    assert catalog["spec"]["lifecycle"] == answers["lifecycle"]
+    assert catalog["metadata"]["annotations"]["pagerduty.com/service-id"] == "P1A2B3C"
+    links = {link["title"]: link["url"] for link in catalog["metadata"]["links"]}
+    assert links["Runbook"] == "./docs/runbook.md"
+    assert links["Dashboard"] == answers["dashboard_url"]
+    ownership = (project / "OWNERSHIP.md").read_text()
+    for answer in ("oncall", "escalation_contact", "support_hours", "support_channel"):
+        assert answers[answer] in ownership, answer
+    assert (f"`{answers.get('data_steward')}`" in ownership) is ("data_steward" in answers)
