@@ -23,6 +23,10 @@ def _integration(name: str) -> Callable[[Answers], bool]:
     return lambda a: name in a["integrations"]
 
 
+def _any_integration(answers: Answers) -> bool:
+    return bool(answers["integrations"])
+
+
 def _provider(name: str) -> Callable[[Answers], bool]:
     return lambda a: name in a["llm_providers"]
 
@@ -51,6 +55,24 @@ def _document(name: str) -> Callable[[Answers], bool]:
 def conditional_paths(answers: Answers) -> dict[str, bool]:
     package = f"src/{answers['package_name']}"
     rules: dict[str, Callable[[Answers], bool]] = {
+        # Integrations: each one's code, tests and migrations; shared test helpers and docs.
+        f"{package}/integrations/postgres": _integration("postgres"),
+        "alembic.ini": _integration("postgres"),
+        "tests/test_postgres.py": _integration("postgres"),
+        "tests/databases.py": _integration("postgres"),
+        f"{package}/integrations/pgvector": _integration("pgvector"),
+        f"{package}/integrations/postgres/migrations/versions/v0002_embeddings.py": _integration(
+            "pgvector"
+        ),
+        "tests/test_pgvector.py": _integration("pgvector"),
+        f"{package}/integrations/rabbitmq": _integration("rabbitmq"),
+        "tests/test_rabbitmq.py": _integration("rabbitmq"),
+        f"{package}/integrations/s3": _integration("s3"),
+        "tests/test_s3.py": _integration("s3"),
+        f"{package}/integrations/redis": _integration("redis"),
+        "tests/test_redis.py": _integration("redis"),
+        "tests/services.py": _any_integration,
+        "docs/integrations.md": _any_integration,
         # Audit trail of AI decisions from confidential up (policy audit_log).
         f"{package}/audit.py": _tier_at_least("confidential"),
         "tests/test_audit.py": _tier_at_least("confidential"),

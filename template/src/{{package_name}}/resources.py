@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry
 
 from .health import HealthRegistry
+from .integrations.lifespan import Integrations, open_integrations
 from .llm.client import LLMClient
 from .llm.factory import build_client, readiness_check
 from .llm.telemetry import GenAITelemetry
@@ -21,6 +22,7 @@ from .settings import Settings
 @dataclass
 class Resources:
     llm: LLMClient
+    integrations: Integrations
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def close(self) -> None:
@@ -39,4 +41,10 @@ async def open_resources(
     llm = build_client(settings.llm, telemetry)
     stack.push_async_callback(llm.close)
     registry.add(readiness_check(llm, timeout))
-    return Resources(llm=llm, _stack=stack)
+    try:
+        integrations = await open_integrations(settings, registry, stack)
+    except BaseException:
+        # Close whatever opened before the failure; nothing is left half-open.
+        await stack.aclose()
+        raise
+    return Resources(llm=llm, integrations=integrations, _stack=stack)

@@ -1,0 +1,1 @@
+"""Vector similarity search with the pgvector extension, on the service's PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Redis through redis-py's asyncio client and one connection pool."""

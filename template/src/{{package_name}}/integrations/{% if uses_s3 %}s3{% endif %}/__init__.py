@@ -1,0 +1,1 @@
+"""Object storage on any S3-compatible service, through boto3."""
