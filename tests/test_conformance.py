@@ -14,7 +14,7 @@ from keel_conformance.checks import CHECKS
 from repo_review.processor import process
 
 from .conformance_reference import PAGE, POLICY, POLICY_COPY, render_page
-from .lifecycle import copy_project, keel_releases, replace_once, sh
+from .lifecycle import copy_project, keel_releases, replace_once, sh, stored_answers
 from .support import answers_with
 
 pytestmark = pytest.mark.xdist_group("conformance")
@@ -81,6 +81,24 @@ def _unpin_checkout(project: Path) -> None:
     workflow.write_text(text)
 
 
+def _unregister(integration: str) -> Breakage:
+    def unregister(project: Path) -> None:
+        lifespan = project / "src/claims_assistant/integrations/lifespan.py"
+        kept = [line for line in lifespan.read_text().splitlines(keepends=True)
+                if f'register(registry, "{integration}"' not in line]  # fmt: skip
+        assert len(kept) == len(lifespan.read_text().splitlines()) - 1
+        lifespan.write_text("".join(kept))
+
+    return unregister
+
+
+def _emptied(relative: str) -> Breakage:
+    def empty(project: Path) -> None:
+        (project / relative).write_text("\n")
+
+    return empty
+
+
 BROKEN = [
     pytest.param(_delete(".copier-answers.yml"), "KEEL101", id="KEEL101-no-answers-file"),
     pytest.param(_old_release, "KEEL102", id="KEEL102-unsupported-release"),
@@ -118,15 +136,26 @@ BROKEN = [
     ),
     pytest.param(_delete(".github/workflows/security.yml"), "KEEL601", id="KEEL601-no-codeql"),
     pytest.param(_delete(".secrets.baseline"), "KEEL602", id="KEEL602-no-baseline"),
+    pytest.param(_unregister("redis"), "KEEL603", id="KEEL603-redis-not-in-readiness"),
+    pytest.param(_delete("docs/threat-model.md"), "KEEL604", id="KEEL604-no-threat-model"),
+    pytest.param(_emptied("docs/data-handling.md"), "KEEL604", id="KEEL604-empty-data-handling"),
 ]
+# Fixtures that need integrations or a higher tier start from the everything-on project.
+STARTS_FROM = {"KEEL603-redis-not-in-readiness": "restricted-everything",
+               "KEEL604-empty-data-handling": "restricted-everything"}  # fmt: skip
 
 
 @pytest.mark.parametrize(("breakage", "check"), BROKEN)
 def test_a_broken_project_fails_exactly_the_check_naming_the_defect(
-    fresh: dict[str, Path], tmp_path: Path, breakage: Breakage, check: str
+    fresh: dict[str, Path],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    breakage: Breakage,
+    check: str,
 ) -> None:
+    case = request.node.callspec.id
     project = tmp_path / "broken"
-    shutil.copytree(fresh["internal-defaults"], project)
+    shutil.copytree(fresh[STARTS_FROM.get(case, "internal-defaults")], project)
     breakage(project)
     outcome = results(project)
     assert {name for name, passed in outcome.items() if passed is False} == {check}
@@ -151,6 +180,18 @@ def test_make_conformance_runs_the_checker_and_fails_on_a_defect(
     failed = sh("make", "conformance", checker, cwd=project, check=False)
     assert failed.returncode != 0
     assert "KEEL301" in failed.stdout
+
+
+def test_make_conformance_installs_the_checker_from_a_local_template_folder(
+    fresh: dict[str, Path],
+) -> None:
+    """A project generated from a template folder (not a git URL) runs the folder's checker."""
+    project = fresh["internal-defaults"]
+    assert not stored_answers(project)["_src_path"].startswith(("gh:", "gl:", "http", "git"))
+    result = sh("make", "conformance", cwd=project, check=False)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "/conformance" in result.stdout.splitlines()[0]
+    assert "KEEL604" in result.stdout
 
 
 def test_each_check_has_an_id_a_one_line_rule_and_a_docs_anchor() -> None:

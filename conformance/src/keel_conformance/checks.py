@@ -355,9 +355,94 @@ class KEEL602(KeelCheck):
         return "; ".join(problems) + "." if problems else True
 
 
+def _registered_components(source: str) -> set[str]:
+    """Components given to the health registry: `register(registry, "name", ...)` or
+    `HealthCheck(component="name", ...)` calls."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = ast.unparse(node.func).rsplit(".", 1)[-1]
+        arguments: list[ast.expr] = []
+        if callee == "register" and len(node.args) >= 2:
+            arguments.append(node.args[1])
+        if callee == "HealthCheck":
+            arguments.extend(k.value for k in node.keywords if k.arg == "component")
+        found.update(
+            a.value for a in arguments if isinstance(a, ast.Constant) and isinstance(a.value, str)
+        )
+    return found
+
+
+class KEEL603(KeelCheck):
+    """Readiness checks every integration the answers record."""
+
+    family = "keel-controls"
+    requires = frozenset({"KEEL101"})
+
+    @staticmethod
+    def check(root: Traversable, keel_answers: dict[str, Any]) -> bool | str:
+        wanted = [str(i) for i in keel_answers.get("integrations") or []]
+        if not wanted:
+            return True
+        relative = f"src/{_package(keel_answers)}/integrations/lifespan.py"
+        source = _read(root, relative)
+        if source is None:
+            return f"`{relative}` is missing: no integration is checked by readiness."
+        try:
+            registered = _registered_components(source)
+        except SyntaxError:
+            return f"`{relative}` does not parse."
+        unchecked = [name for name in wanted if name not in registered]
+        if unchecked:
+            listed = ", ".join(f"`{name}`" for name in unchecked)
+            return f"`{relative}` registers no readiness check for {listed}."
+        return True
+
+
+# Where each document the policy can require lives in a generated project.
+DOCUMENTS = {
+    "runbook": "docs/runbook.md",
+    "security": "SECURITY.md",
+    "decisions": "docs/decisions",
+    "threat_model": "docs/threat-model.md",
+    "model_card": "docs/model-card.md",
+    "data_handling": "docs/data-handling.md",
+    "risk_register": "docs/risk-register.md",
+}
+DECISION_RECORD = re.compile(r"^\d{4}-[\w-]+\.md$")
+
+
+def _document_present(root: Traversable, relative: str) -> bool:
+    path = _path(root, relative)
+    if path.is_dir():
+        return any(DECISION_RECORD.match(child.name) for child in path.iterdir())
+    return path.is_file() and bool(path.read_text(encoding="utf-8").strip())
+
+
+class KEEL604(KeelCheck):
+    """The documents the policy requires for the recorded tier are present and not empty."""
+
+    family = "keel-controls"
+    requires = frozenset({"KEEL101"})
+
+    @staticmethod
+    def check(root: Traversable, keel_tier_policy: dict[str, Any]) -> bool | str:
+        required = [str(d) for d in keel_tier_policy.get("documents") or []]
+        unknown = [d for d in required if d not in DOCUMENTS]
+        if unknown:
+            return f"The policy requires documents this checker does not know: {unknown}."
+        missing = [
+            f"`{DOCUMENTS[d]}` ({d})" for d in required if not _document_present(root, DOCUMENTS[d])
+        ]
+        if missing:
+            return "Required by the tier but missing or empty: " + ", ".join(missing) + "."
+        return True
+
+
 CHECKS: tuple[type[KeelCheck], ...] = (
     KEEL101, KEEL102, KEEL201, KEEL202, KEEL203, KEEL301, KEEL302, KEEL303,
-    KEEL401, KEEL501, KEEL502, KEEL601, KEEL602,
+    KEEL401, KEEL501, KEEL502, KEEL601, KEEL602, KEEL603, KEEL604,
 )  # fmt: skip
 
 FAMILIES: dict[str, Family] = {
