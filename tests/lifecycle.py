@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .support import REPO_ROOT
+
 GIT_IDENTITY = ("-c", "user.name=Keel Test", "-c", "user.email=test@keel.invalid")
 CONFLICT_MARKER_PREFIXES = ("<<<<<<< ", ">>>>>>> ")
 
@@ -66,8 +68,9 @@ def build_template_repo(
     Each release starts from the exported working tree and applies its mutation, so an earlier
     release is "this template as it was before the changes under test".
     """
-    destination.mkdir(parents=True)
-    git("init", "--quiet", "--initial-branch=main", cwd=destination)
+    if not (destination / ".git").is_dir():
+        destination.mkdir(parents=True)
+        git("init", "--quiet", "--initial-branch=main", cwd=destination)
     for tag, mutate in releases:
         for child in destination.iterdir():
             if child.name != ".git":
@@ -161,8 +164,43 @@ def previous_release(repo: Path) -> None:
     hooks.write_text(text[:start] + text[end:])
 
 
+# Earlier states of this repository that updates start from, each tagged in the temporary
+# source as the release it stands for: real history, so an update crosses what really changed.
+PAST_RELEASES = {
+    # Tier controls complete; before integrations became whole slices.
+    "v0.1.1": "27ac1902439a7854c5e84ef8e5728875f1a4c864",
+}
+CURRENT_RELEASE = "v0.2.0"
+
+
+def _clone_history(destination: Path) -> None:
+    """A clone of this repository's history, with each past release tagged."""
+    sh(
+        "git",
+        "clone",
+        "--quiet",
+        "--no-checkout",
+        "--no-tags",
+        str(REPO_ROOT),
+        str(destination),
+        cwd=REPO_ROOT,
+    )
+    for tag, commit in PAST_RELEASES.items():
+        found = git(
+            "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}", cwd=destination, check=False
+        )
+        assert found.returncode == 0, (
+            f"The update tests start from commit {commit} ({tag}), which this clone lacks: "
+            "run them in a full clone (git fetch --unshallow)."
+        )
+        git("tag", tag, commit, cwd=destination)
+
+
 def keel_releases(template: Path, root: Path) -> Path:
-    """Keel as two releases: v0.1.0 (`previous_release`) and v0.2.0 (this working tree)."""
+    """Keel's releases in one git source: each past release at its real commit, v0.1.0
+    (`previous_release`: this tree before its update machinery) and v0.2.0 (this tree)."""
+    destination = root / "keel"
+    _clone_history(destination)
     return build_template_repo(
-        root / "keel", template, [("v0.1.0", previous_release), ("v0.2.0", None)]
+        destination, template, [("v0.1.0", previous_release), (CURRENT_RELEASE, None)]
     )

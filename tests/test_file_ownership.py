@@ -130,3 +130,16 @@ def test_make_check_runs_the_conflict_check_first(covering_projects: dict[str, P
     makefile = (covering_projects["defaults"] / "Makefile").read_text().splitlines()
     check = next(line for line in makefile if line.startswith("check:"))
     assert check.split(":", 1)[1].split()[0] == "conflicts"
+
+
+def test_keel_dependencies_end_with_the_same_comment_line_for_every_answer_set(
+    covering_projects: dict[str, Path],
+) -> None:
+    """`uv add` appends below it, so answer changes above it never touch a team's lines."""
+    for name, project in covering_projects.items():
+        pyproject = (project / "pyproject.toml").read_text()
+        dependencies = pyproject.split("dependencies = [\n", 1)[1].split("\n]", 1)[0]
+        last = dependencies.splitlines()[-1]
+        assert (
+            last == "    # Keel's dependencies end here: `uv add` appends yours below this line."
+        ), name

@@ -1,9 +1,10 @@
 """`copier update` keeps every user edit, refuses to hide conflicts, and follows changed answers.
 
-The releases under test live in a temporary git repository: v0.1.0 is this template as it was
-before its update machinery (no template-update workflow, no conflict check, the old "Keep it
-current" section), v0.2.0 is this template. For each answer set a project is copied at v0.1.0,
-a team's realistic edits are committed, the project is updated to v0.2.0 the way its
+The releases under test live in a temporary git clone of this repository. Past releases are real
+commits from its history (`PAST_RELEASES`); v0.1.0 is this template without its update machinery
+(no template-update workflow, no conflict check, the old "Keep it current" section); v0.2.0 is
+this template. For each earlier release and answer set a project is copied at that release, a
+team's realistic edits are committed, the project is updated to v0.2.0 the way its
 template-update workflow does it, and every edit must still be there with no conflict left.
 """
 
@@ -19,6 +20,7 @@ import pytest
 
 from .features import conditional_paths
 from .lifecycle import (
+    PAST_RELEASES,
     commit_all,
     conflict_leftovers,
     copier,
@@ -75,12 +77,18 @@ async def test_claim_status_is_received(client: httpx.AsyncClient) -> None:
 """
 
 
+DEPENDENCIES_END = "# Keel's dependencies end here"
+
+
 def _new_dependency(project: Path, _: str) -> None:
-    # Where the extension point says: below fastapi, away from the answer-dependent tail.
+    # Where the release's extension point says: with `uv add` below Keel's closing comment, or,
+    # in releases before that comment, by hand just below fastapi.
+    pyproject = project / "pyproject.toml"
+    if DEPENDENCIES_END in pyproject.read_text():
+        sh("uv", "add", "--frozen", "humanize>=4.9", cwd=project)
+        return
     replace_once(
-        project / "pyproject.toml",
-        '"fastapi>=0.115,<1",\n',
-        '"fastapi>=0.115,<1",\n    "humanize>=4.9",\n',
+        pyproject, '"fastapi>=0.115,<1",\n', '"fastapi>=0.115,<1",\n    "humanize>=4.9",\n'
     )
 
 
@@ -176,13 +184,17 @@ ANSWER_SETS = {
         llm_providers=["openai_compatible"],
     ),
 }
-SCENARIOS = len(ANSWER_SETS) * len(EDITS)  # (one earlier release) x answer sets x edits
+EARLIER_RELEASES = ("v0.1.0", *PAST_RELEASES)
+SCENARIOS = len(EARLIER_RELEASES) * len(ANSWER_SETS) * len(EDITS)
 
 
 @pytest.mark.parametrize("name", list(ANSWER_SETS))
-def test_update_keeps_every_user_edit(releases: Path, tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize("earlier", EARLIER_RELEASES)
+def test_update_keeps_every_user_edit(
+    releases: Path, tmp_path: Path, earlier: str, name: str
+) -> None:
     answers = ANSWER_SETS[name]
-    project = copy_project(releases, tmp_path / "service", "v0.1.0", answers)
+    project = copy_project(releases, tmp_path / "service", earlier, answers)
     apply_edits(project, answers["package_name"])
     update_project(project, "v0.2.0")
     assert_updated_cleanly(project, "v0.2.0")
