@@ -121,9 +121,17 @@ def _env_example(project: Project, i: Integration) -> bool:
 
 
 def _compose(project: Project, i: Integration) -> bool:
-    service = project.services("compose.yaml", "services", SERVICE_OF.get(i.name, i.name))
+    name = SERVICE_OF.get(i.name, i.name)
+    service = project.services("compose.yaml", "services", name)
     healthy = "test" in service.get("healthcheck", {})
-    return service.get("image") in ACCEPTED_IMAGES[i.name] and healthy
+    # The containerised app reaches the service by its compose name, not 127.0.0.1.
+    app = project.services("compose.yaml", "services", "app")
+    reached = any(
+        key.startswith(f"{PREFIX}{name.upper()}__") and name in str(value)
+        for key, value in app.get("environment", {}).items()
+    )
+    waits = name in app.get("depends_on", {})
+    return service.get("image") in ACCEPTED_IMAGES[i.name] and healthy and reached and waits
 
 
 def _ci_service(project: Project, i: Integration) -> bool:
