@@ -54,10 +54,22 @@ def _serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, _exit_after_drain)
 
+    from prometheus_client import start_http_server
+
     from .app import create_app
 
+    app = create_app(settings)
+    if settings.service.metrics_port is not None:
+        # Scrapers cannot present the metrics scope's credential from a pod annotation; this
+        # port serves them without one, and the NetworkPolicy admits only the monitoring
+        # namespace to it.
+        start_http_server(
+            settings.service.metrics_port,
+            addr=settings.service.host,
+            registry=app.state.metrics.registry,
+        )
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.service.host,
         port=settings.service.port,
         log_config=None,
