@@ -313,6 +313,10 @@ def check_documents(c: Context) -> None:
             text = c.text(path)
             assert "Claims Assistant" in text or "claims_assistant" in text, path
             assert "lorem" not in text.lower()
+    if "runbook" in c.spec["documents"]:
+        # The runbook sends on-call to the alert-by-alert steps, which every project has.
+        assert "](alerts-runbook.md)" in c.text(DOCUMENT_PATHS["runbook"])
+        assert (c.project / "docs" / "alerts-runbook.md").is_file()
 
 
 def check_automation_levels(c: Context) -> None:

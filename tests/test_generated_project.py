@@ -1,4 +1,5 @@
-"""Deep checks: representative projects, committed as generated, pass their own `make check`.
+"""Deep checks: representative projects, committed as generated, pass their own `make check`
+(lint, types, tests and the evals).
 
 This is the promise Keel makes: green from the first commit. Each case renders a project, locks
 its dependencies, makes the first commit and runs the project's own single check command.
@@ -43,6 +44,13 @@ def test_first_commit_is_green_on_its_own_check(
     first_commit(project)
     result = sh("make", "check", cwd=project)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
+    # `make eval` ran last, through the service's own client, and printed its measures.
+    report = result.stdout[result.stdout.rindex("eval: ") :]
+    assert "cases from evals/golden.jsonl, provider echo" in report
+    for measure in ("pass rate  100.0% (minimum 100.0%)", "latency    p50 ", "tokens     "):
+        assert measure in report, report
+    assert "cost       $0.000000" in report
+    assert report.rstrip().endswith("result     PASS"), report
     # The secret scan pre-commit and CI run, over the first commit (uv.lock included).
     scan = sh("make", "secrets", cwd=project)
     assert scan.returncode == 0, scan.stdout[-4000:] + scan.stderr[-4000:]

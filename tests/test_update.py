@@ -115,6 +115,9 @@ APP_SETTINGS = "src/{package}/app_settings.py"
 TEAM_NOTES = "\n## Team notes\n\nAsk #claims-ai before changing prompts.\n"
 DRAIN_TARGET = "\n.PHONY: drain\ndrain: ## drain the claims queue\n\t@echo draining\n"
 PROMPT_RULE = "/prompts/ @acme/prompt-reviewers\n"
+EVAL_CASE = (
+    '{"id": "claim-status", "input": "Where is claim C-1?", "expect": {"contains": ["C-1"]}}\n'
+)
 
 
 def _delete_catalog(project: Path, _: str) -> None:
@@ -141,6 +144,8 @@ EDITS = [
     Edit("codeowners-rule", _append(".github/CODEOWNERS", PROMPT_RULE),
          _contains(".github/CODEOWNERS", PROMPT_RULE)),
     Edit("gitignore", _append(".gitignore", "scratch/\n"), _contains(".gitignore", "scratch/\n")),
+    Edit("eval-case", _append("evals/golden.jsonl", EVAL_CASE),
+         _contains("evals/golden.jsonl", EVAL_CASE)),
     Edit("deleted-catalog", _delete_catalog, _catalog_still_deleted),
 ]  # fmt: skip
 

@@ -27,8 +27,9 @@ log = structlog.get_logger(__name__)
 
 
 def health_response(report: HealthReport) -> JSONResponse:
+    """Statuses only: details stay in the logs and the `health` command (see health.py)."""
     return JSONResponse(
-        report.to_json(),
+        report.to_public_json(),
         status_code=report.http_status,
         media_type=MEDIA_TYPE,
         headers={"Cache-Control": "no-store"},

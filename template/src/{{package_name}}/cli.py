@@ -1,6 +1,6 @@
-"""Command line: `python -m <package> serve | health | check-config | auth | ...`.
+"""Command line: `python -m <package> serve | health | check-config | eval | auth | ...`.
 
-Exit codes: 0 success, 1 unhealthy, 2 invalid configuration.
+Exit codes: 0 success, 1 unhealthy (or `eval` below its pass rate), 2 invalid configuration.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
-from . import admin
+from . import admin, evals
 from .health import HealthRegistry, HealthReport, Lifecycle
 from .resources import open_resources
 from .settings import ConfigurationError, Settings, load_settings
@@ -39,6 +40,17 @@ def _parser() -> argparse.ArgumentParser:
         "(what a container HEALTHCHECK uses)",
     )
     health.add_argument("--timeout", type=float, default=3.0, help="seconds for --url requests")
+    evaluation = commands.add_parser(
+        "eval", help="run the golden cases in evals/ and print pass rate, latency, tokens, cost"
+    )
+    evaluation.add_argument("--dataset", type=Path, help="cases file (default: evals.dataset)")
+    sources = evaluation.add_mutually_exclusive_group()
+    sources.add_argument(
+        "--replay", type=Path, help="answer from responses recorded with --record, not a provider"
+    )
+    sources.add_argument(
+        "--record", type=Path, help="write the provider's responses here, for --replay"
+    )
     admin.add_commands(commands)
     return parser
 
@@ -124,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "serve":
         return _serve(settings)
+    if args.command == "eval":
+        return asyncio.run(
+            evals.evaluate(settings, dataset=args.dataset, replay=args.replay, record=args.record)
+        )
     report = asyncio.run(_check_in_process(settings, args.probe))
     print(json.dumps(report.to_json(), indent=2))
     return EXIT_OK if report.http_status == 200 else EXIT_UNHEALTHY

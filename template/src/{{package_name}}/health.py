@@ -8,8 +8,11 @@
 - startup: has start-up finished? Holds the other two back while the service warms up.
 
 Bodies follow the health+json convention (draft-inadarei-api-health-check): status pass/warn/fail,
-and a `checks` object keyed "component:measurement". Outputs carry an exception's type or a timeout,
-never its message, so hosts and credentials cannot leak.
+and a `checks` object keyed "component:measurement". Over HTTP, where anyone who reaches the port
+can read them, bodies are minimal: the status and each check's status, nothing else. The details
+(output, response time) go to the log when a check stops passing, and `python -m <package> health`
+prints them in full. Outputs carry an exception's type or a timeout, never its message, so hosts
+and credentials cannot leak even there.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 MEDIA_TYPE = "application/health+json"
 
@@ -96,9 +103,17 @@ class HealthReport:
         return 503 if self.status is Status.FAIL else 200
 
     def to_json(self) -> dict[str, Any]:
+        """The full report, for operators: what `python -m <package> health` prints."""
         checks: dict[str, list[dict[str, Any]]] = {}
         for component in self.components:
             checks.setdefault(component.key, []).append(component.to_json())
+        return {"status": self.status.value, "checks": checks}
+
+    def to_public_json(self) -> dict[str, Any]:
+        """What the HTTP probes answer: the status and each check's name and status only."""
+        checks: dict[str, list[dict[str, Any]]] = {}
+        for component in self.components:
+            checks.setdefault(component.key, []).append({"status": component.status.value})
         return {"status": self.status.value, "checks": checks}
 
 
@@ -174,7 +189,31 @@ class HealthRegistry:
     def _store(self, task: asyncio.Task[HealthReport]) -> None:
         self._inflight = None
         if not task.cancelled() and task.exception() is None:
+            previous = self._cached[1] if self._cached is not None else HealthReport(Status.PASS)
             self._cached = (self.clock(), task.result())
+            log_changes(previous, task.result())
+
+
+def log_changes(previous: HealthReport, current: HealthReport) -> None:
+    """Log each check whose status or output changed since the last run, with its details.
+
+    Only changes: probes run every few seconds, and a steady state needs no new line.
+    """
+    before = {c.key: (c.status, c.output) for c in previous.components}
+    for component in current.components:
+        if before.get(component.key, (Status.PASS, None)) == (component.status, component.output):
+            continue
+        details = {
+            "check": component.key,
+            "status": component.status.value,
+            "output": component.output,
+            "observed_value": component.observed_value,
+            "observed_unit": component.observed_unit,
+        }
+        if component.status is Status.PASS:
+            log.info("readiness check passing again", **details)
+        else:
+            log.warning("readiness check not passing", **details)
 
 
 @dataclass
