@@ -158,6 +158,21 @@ def test_network_policy_allows_only_dns_and_the_chosen_integrations(
 
 
 @pytest.mark.parametrize("case", case_params())
+def test_replicas_scale_out_only_where_decisions_awaiting_review_are_shared(
+    judged_project: Render, case: str
+) -> None:
+    answers = answers_with(**JUDGED_CASES[case])
+    project = judged_project(case)
+    hpa = base(project, "hpa.yaml")["spec"]
+    # In-memory decisions: a review reaching another replica would find nothing (404).
+    if answers["automation_level"] == "autonomous" or "postgres" in answers["integrations"]:
+        assert hpa["minReplicas"] >= 2
+    else:
+        assert hpa["minReplicas"] == hpa["maxReplicas"] == 1
+    assert base(project, "pdb.yaml")["spec"]["maxUnavailable"] == 1, "drains are never blocked"
+
+
+@pytest.mark.parametrize("case", case_params())
 def test_compose_runs_the_image_hardened_and_checks_its_health(
     judged_project: Render, case: str
 ) -> None:

@@ -50,7 +50,7 @@ async def create_completion(
     response: Response,
 ) -> CompletionResponse:
     if len(body.prompt) > settings.llm.max_prompt_chars:
-        ledger.record(
+        await ledger.record(
             actor=principal.subject,
             prompt_version=SYSTEM_PROMPT.ref,
             model="none",
@@ -64,7 +64,7 @@ async def create_completion(
         )
     messages = [ChatMessage("system", SYSTEM_PROMPT.text), ChatMessage("user", body.prompt)]
     result = await llm.chat(messages, max_tokens=body.max_tokens, prompt=SYSTEM_PROMPT)
-    decision = ledger.record(
+    decision = await ledger.record(
         actor=principal.subject,
         prompt_version=SYSTEM_PROMPT.ref,
         model=result.model,
@@ -76,7 +76,7 @@ async def create_completion(
     return CompletionResponse(
         decision_id=decision.decision_id,
         status=decision.status,
-        text=ledger.released_output(decision),
+        text=await ledger.released_output(decision),
         model=result.model,
         input_tokens=result.usage.input_tokens,
         output_tokens=result.usage.output_tokens,

@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = await open_resources(settings, registry, metrics.registry)
         app.state.resources = resources
+        # Made here, not in create_app: a shared store needs the database open_resources opened.
+        app.state.decisions = ledger_for(settings, resources.decisions)
         lifecycle.startup_complete = True
         log.info("service started", environment=settings.environment.value, version=__version__)
         try:
@@ -74,7 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.lifecycle = lifecycle
     app.state.metrics = metrics
     app.state.authenticator = Authenticator(settings.auth)
-    app.state.decisions = ledger_for(settings)
 
     @app.get("/health/live", include_in_schema=False)
     async def live() -> JSONResponse:

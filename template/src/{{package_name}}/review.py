@@ -34,14 +34,14 @@ class DecisionView(BaseModel):
     reviewed_at: str | None
 
     @classmethod
-    def of(cls, decision: Decision, ledger: DecisionLedger) -> DecisionView:
+    async def of(cls, decision: Decision, ledger: DecisionLedger) -> DecisionView:
         return cls(
             decision_id=decision.decision_id,
             status=decision.status,
             automation_level=decision.automation_level,
             model=decision.model,
             guardrail=decision.guardrail,
-            text=ledger.released_output(decision),
+            text=await ledger.released_output(decision),
             reviewer=decision.reviewer,
             reviewed_at=decision.reviewed_at,
         )
@@ -52,30 +52,31 @@ class Review(BaseModel):
     note: str = Field(default="", max_length=500, description="Why; kept in the audit trail.")
 
 
-def _find(ledger: DecisionLedger, decision_id: str) -> Decision:
+async def _find(ledger: DecisionLedger, decision_id: str) -> Decision:
     try:
-        return ledger.get(decision_id)
+        return await ledger.get(decision_id)
     except KeyError:
         raise HTTPException(404, "no such decision") from None
 
 
 @router.get("/{decision_id}")
 async def read_decision(decision_id: str, ledger: LedgerDep, principal: InvokerDep) -> DecisionView:
-    decision = _find(ledger, decision_id)
+    decision = await _find(ledger, decision_id)
     if decision.actor != principal.subject and not principal.has(Scope.REVIEW):
         raise HTTPException(404, "no such decision")
-    return DecisionView.of(decision, ledger)
+    return await DecisionView.of(decision, ledger)
 
 
 @router.post("/{decision_id}/review")
 async def review_decision(
     decision_id: str, body: Review, ledger: LedgerDep, reviewer: ReviewerDep
 ) -> DecisionView:
-    _find(ledger, decision_id)
     try:
-        reviewed = ledger.review(decision_id, reviewer.subject, body.approve, body.note)
+        reviewed = await ledger.review(decision_id, reviewer.subject, body.approve, body.note)
+    except KeyError:
+        raise HTTPException(404, "no such decision") from None
     except SelfReviewRefused as refused:
         raise HTTPException(403, str(refused)) from None
     except ReviewRefused as refused:
         raise HTTPException(409, str(refused)) from None
-    return DecisionView.of(reviewed, ledger)
+    return await DecisionView.of(reviewed, ledger)
