@@ -273,7 +273,9 @@ def check_retention_days(c: Context) -> None:
         """
     )
     assert defaults == {f"{kind}_days": value for kind, value in days.items()}
-    assert '"purge"' in c.text(str(SOURCE / "admin.py"))
+    admin = c.text(str(SOURCE / "admin.py"))
+    assert '"purge"' in admin
+    assert ("purge_decisions(" in admin) is ("decisions" in days)
 
 
 def _security_jobs(c: Context) -> dict[str, Any]:

@@ -8,14 +8,16 @@ only after review; the audit trail keeps the digests alone.
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, String, Text, func, update
+from sqlalchemy import DateTime, String, Text, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...decisions import Decision, Status
+from ...retention import PurgeResult
 from .client import Database
 from .models import Base
+from .settings import PostgresSettings
 
 
 class DecisionRecord(Base):
@@ -99,6 +101,28 @@ class PostgresDecisionStore:
         async with self._database.engine.begin() as connection:
             result = await connection.execute(statement)
         return result.rowcount == 1
+
+    async def purge(self, older_than: datetime) -> tuple[int, int]:
+        """Delete decisions made before `older_than`, reviewed or not; (removed, kept)."""
+        async with self._database.engine.begin() as connection:
+            deleted = await connection.execute(
+                delete(DecisionRecord).where(DecisionRecord.created_at < older_than)
+            )
+            kept = await connection.scalar(select(func.count()).select_from(DecisionRecord))
+        return deleted.rowcount, int(kept or 0)
+
+
+async def purge_decisions(
+    settings: PostgresSettings, days: int, now: datetime | None = None
+) -> PurgeResult:
+    """What `purge` runs: decisions and their outputs older than the retention period go."""
+    database = Database.open(settings)
+    try:
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+        removed, kept = await PostgresDecisionStore(database).purge(cutoff)
+    finally:
+        await database.close()
+    return PurgeResult(f"PostgreSQL table {DecisionRecord.__tablename__}", kept, removed)
 
 
 def _parsed(timestamp: str | None) -> datetime | None:
