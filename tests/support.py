@@ -108,19 +108,22 @@ class Combination:
     tier: str
     integrations: tuple[str, ...] = ()
     providers: tuple[str, ...] = ()
+    automation: str = ""  # empty: the tier's default
     label: str = field(default="", compare=False)
 
     @property
     def id(self) -> str:
         parts = [self.tier, "+".join(self.integrations) or "no-integrations"]
         parts.append("+".join(self.providers) or "no-providers")
-        return "-".join(parts)
+        return "-".join(parts + ([self.automation] if self.automation else []))
 
     def answers(self) -> dict[str, Any]:
+        automation = {"automation_level": self.automation} if self.automation else {}
         return answers_with(
             data_sensitivity=self.tier,
             integrations=list(self.integrations),
             llm_providers=list(self.providers),
+            **automation,
         )
 
 
@@ -164,19 +167,24 @@ def pairwise_rows(factors: list[str], allowed: list[str]) -> list[frozenset[str]
 
 
 def matrix() -> list[Combination]:
-    """Every tier x (none, everything allowed, and a pairwise cover of the rest)."""
+    """Every tier x (none, everything allowed, and a pairwise cover of the rest), the tier's
+    automation levels taken in turn from its last (most autonomous) on the everything row, so
+    each level meets both the presence and the absence of the integrations."""
     tiers = policy()["tiers"]
     combinations: list[Combination] = []
     for tier in TIERS:
         allowed = [*tiers[tier]["integrations"], *tiers[tier]["llm_providers"]]
         factors = [f for f in (*INTEGRATIONS, *PROVIDERS) if f in allowed]
         rows = [frozenset(), frozenset(factors), *pairwise_rows(factors, allowed)]
+        levels = tiers[tier]["automation_levels"][::-1]
         seen: set[Combination] = set()
-        for row in rows:
+        for number, row in enumerate(rows):
+            level = levels[(number - 1) % len(levels)]
             combination = Combination(
                 tier,
                 tuple(i for i in INTEGRATIONS if i in row),
                 tuple(p for p in PROVIDERS if p in row),
+                level if level != tiers[tier]["automation_levels"][0] else "",
             )
             if combination not in seen:
                 seen.add(combination)
