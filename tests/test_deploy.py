@@ -158,6 +158,26 @@ def test_network_policy_allows_only_dns_and_the_chosen_integrations(
 
 
 @pytest.mark.parametrize("case", case_params())
+def test_prometheus_scrapes_a_metrics_port_open_to_the_monitoring_namespace_only(
+    judged_project: Render, case: str
+) -> None:
+    project = judged_project(case)
+    config = (project / "deploy" / "base" / "config.env").read_text()
+    port = int(re.search(r"SERVICE__METRICS_PORT=(\d+)", config).group(1))  # type: ignore[union-attr]
+    deployment = base(project, "deployment.yaml")["spec"]["template"]
+    assert deployment["metadata"]["annotations"]["prometheus.io/port"] == str(port)
+    ports = {p["name"]: p["containerPort"] for p in deployment["spec"]["containers"][0]["ports"]}
+    assert ports["metrics"] == port != ports["http"]
+    ingress = base(project, "networkpolicy.yaml")["spec"]["ingress"]
+    metrics_rules = [r for r in ingress if any(p["port"] == "metrics" for p in r["ports"])]
+    monitoring = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}
+    }
+    assert [r.get("from") for r in metrics_rules] == [[monitoring]]
+    assert f"EXPOSE 8000 {port}" in (project / "Dockerfile").read_text()
+
+
+@pytest.mark.parametrize("case", case_params())
 def test_replicas_scale_out_only_where_decisions_awaiting_review_are_shared(
     judged_project: Render, case: str
 ) -> None:
