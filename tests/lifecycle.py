@@ -26,6 +26,19 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
 
 
+def own_pytest_temp(project: Path) -> dict[str, str]:
+    """Environment for a generated project's own pytest: its temporary directories apart.
+
+    Every pytest session takes /tmp/pytest-of-<user> back to mode 0700. A project generated
+    under this suite's temporary directories runs pgvector's private PostgreSQL as another
+    user, from the project's virtualenv; a concurrent session starting would lock that server
+    out of its own files mid-run. Separate roots leave this suite's directories alone.
+    """
+    root = project.parent / "pytest-temp"
+    root.mkdir(exist_ok=True)
+    return {"PYTEST_DEBUG_TEMPROOT": str(root)}
+
+
 def sh(
     *command: str, cwd: Path, check: bool = True, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -14,13 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from .lifecycle import own_pytest_temp
 from .support import INTEGRATIONS, REPRESENTATIVE_CASES, answers_with, render
 
 DEEP_CASES = [pytest.param(delta, id=name) for name, delta in REPRESENTATIVE_CASES.items()]
 
 
-def sh(*command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def sh(
+    *command: str, cwd: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
+    env |= extra_env or {}
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
 
 
@@ -46,7 +50,7 @@ def test_first_commit_is_green_on_its_own_check(
 ) -> None:
     project = render(template, tmp_path / "project", answers_with(**delta))
     first_commit(project)
-    result = sh("make", "check", cwd=project)
+    result = sh("make", "check", cwd=project, extra_env=own_pytest_temp(project))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
     # `make eval` ran through the service's own client and printed its measures, in one piece
     # among the other checks' output.

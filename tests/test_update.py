@@ -26,6 +26,7 @@ from .lifecycle import (
     copier,
     copy_project,
     keel_releases,
+    own_pytest_temp,
     replace_once,
     sh,
     stored_answers,
@@ -281,5 +282,5 @@ def test_update_then_answer_change_stays_green(releases: Path, tmp_path: Path) -
     assert "| Integrations | redis |" in readme
 
     sh("uv", "lock", "--quiet", cwd=project)
-    result = sh("make", "check", cwd=project, check=False)
+    result = sh("make", "check", cwd=project, check=False, env=own_pytest_temp(project))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
