@@ -161,6 +161,33 @@ def test_a_broken_project_fails_exactly_the_check_naming_the_defect(
     assert {name for name, passed in outcome.items() if passed is False} == {check}
 
 
+@pytest.mark.parametrize(
+    ("start", "breakage", "check", "message"),
+    [
+        pytest.param(
+            "restricted-everything", _unregister("redis"), "KEEL603",
+            "`src/claims_assistant/integrations/lifespan.py` registers no readiness check for "
+            "`redis`.",
+            id="KEEL603",
+        ),
+        pytest.param(
+            "internal-defaults", _delete("docs/threat-model.md"), "KEEL604",
+            "Required by the tier but missing or empty: `docs/threat-model.md` (threat_model).",
+            id="KEEL604",
+        ),
+    ],
+)  # fmt: skip
+def test_the_tier_checks_name_what_is_missing(
+    fresh: dict[str, Path], tmp_path: Path, start: str, breakage: Breakage, check: str,
+    message: str,
+) -> None:  # fmt: skip
+    project = tmp_path / "broken"
+    shutil.copytree(fresh[start], project)
+    breakage(project)
+    failed = {r.name: r.err_msg for r in process(project).results if r.result is False}
+    assert failed == {check: message}
+
+
 def test_every_check_is_broken_by_some_fixture() -> None:
     broken = {param.values[1] for param in BROKEN}
     assert broken == {check.__name__ for check in CHECKS}
